@@ -1,0 +1,250 @@
+"""Train carelayer's window heads (and optionally fine-tune the encoder) and export the
+model directory. One command, seeded:
+
+  /usr/bin/python3 models/train/train.py --data ../shared/datasets --out models/carelayer-v1
+
+Stages (cached under --work so a cut-off run resumes): windows -> token ids (transformers.js,
+the runtime's own tokenizer) -> message embeddings -> heads -> export + metrics.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import data as D  # noqa: E402
+import encoder as E  # noqa: E402
+from heads import Heads  # noqa: E402
+from labels import CRISIS, ROLES  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+USE_DIR = os.path.join(ROOT, "node_modules", "@energetic-ai", "model-embeddings-en", "dist")
+W = 16
+NC = CRISIS.index("no_crisis")
+
+
+def log(*a):
+    print(time.strftime("%H:%M:%S"), *a, flush=True)
+
+
+def tsha(t):
+    return hashlib.sha1(t.encode("utf-8")).hexdigest()
+
+
+def tokenize(texts, tok_dir, cache_path):
+    cache = {}
+    if os.path.exists(cache_path):
+        cache = json.load(open(cache_path))
+    todo = [t for t in texts if tsha(t) not in cache]
+    if todo:
+        log(f"tokenizing {len(todo)} texts with transformers.js")
+        inp = "\n".join(json.dumps({"text": t}) for t in todo) + "\n"
+        res = subprocess.run(["node", os.path.join(HERE, "tokenize_texts.mjs"), tok_dir], input=inp.encode(),
+                             capture_output=True, cwd=ROOT, check=True)
+        lines = res.stdout.decode().splitlines()
+        assert len(lines) == len(todo), (len(lines), len(todo))
+        for t, l in zip(todo, lines):
+            cache[tsha(t)] = json.loads(l)["ids"][: E.MAX_TOKENS]
+        json.dump(cache, open(cache_path, "w"))
+    return cache
+
+
+def batches_of_ids(id_lists, bs):
+    order = sorted(range(len(id_lists)), key=lambda i: len(id_lists[i]))
+    for s in range(0, len(order), bs):
+        idx = order[s:s + bs]
+        t = max(1, max(len(id_lists[i]) for i in idx))
+        ids = torch.zeros(len(idx), t, dtype=torch.long)
+        mask = torch.zeros(len(idx), t, dtype=torch.long)
+        for r, i in enumerate(idx):
+            x = id_lists[i] or [0]   # contract: an empty message is the single token emptyId (0)
+            ids[r, :len(x)] = torch.tensor(x)
+            mask[r, :len(x)] = 1
+        yield idx, ids, mask
+
+
+@torch.no_grad()
+def embed_all(enc, id_lists, bs=128):
+    enc.eval()
+    out = np.zeros((len(id_lists), enc.dim), dtype=np.float32)
+    for n, (idx, ids, mask) in enumerate(batches_of_ids(id_lists, bs)):
+        out[idx] = enc(ids, mask).numpy()
+        if n % 50 == 0:
+            log(f"  embedded {min(len(id_lists), (n + 1) * bs)}/{len(id_lists)}")
+    return out
+
+
+def build_tensors(wins, text_index):
+    n = len(wins)
+    T = {"idx": np.zeros((n, W), np.int64), "roles": np.zeros((n, W), np.int64), "mask": np.zeros((n, W), np.float32),
+         "crisis": np.zeros((n, len(CRISIS)), np.float32), "has_crisis": np.zeros(n, np.float32),
+         "sev": np.zeros(n, np.int64), "has_sev": np.zeros(n, np.float32), "pw": np.zeros(n, np.float32),
+         "harm": np.zeros(n, np.float32), "has_harm": np.zeros(n, np.float32),
+         "rep": np.zeros((n, 3), np.float32), "has_rep": np.zeros((n, 3), np.float32),
+         "dist": np.zeros((n, 3), np.int64), "has_dist": np.zeros((n, 3), np.float32), "rw": np.zeros(n, np.float32)}
+    for i, w in enumerate(wins):
+        msgs = w["messages"][-W:]
+        for j, (role, text) in enumerate(msgs):
+            T["idx"][i, j] = text_index[text]
+            T["roles"][i, j] = ROLES[role]
+            T["mask"][i, j] = 1
+        p = w.get("person")
+        if p:
+            T["pw"][i] = p["w"]
+            if p["crisis"]:
+                for c in p["crisis"]:
+                    T["crisis"][i, CRISIS.index(c)] = 1
+                T["has_crisis"][i] = 1
+            if p["severity"] is not None:
+                T["sev"][i] = int(p["severity"])
+                T["has_sev"][i] = 1
+        r = w.get("reply")
+        if r and msgs[-1][0] == "assistant":
+            T["rw"][i] = r["w"]
+            if r.get("harm") is not None:
+                T["harm"][i], T["has_harm"][i] = r["harm"], 1
+            for k, key in enumerate(("enables", "validates", "appropriate")):
+                if r.get(key) is not None:
+                    T["rep"][i, k], T["has_rep"][i, k] = min(1.0, r[key]), 1
+            for k, d in enumerate(r.get("distortion") or [None] * 3):
+                if d is not None:
+                    T["dist"][i, k], T["has_dist"][i, k] = d, 1
+    return {k: torch.from_numpy(v) for k, v in T.items()}
+
+
+def loss_fn(z, b):
+    pw, rw = b["pw"], b["rw"]
+    l_c = (F.binary_cross_entropy_with_logits(z["crisis"], b["crisis"], reduction="none").mean(-1) * b["has_crisis"] * pw).sum()
+    any_c = 1 - b["crisis"][:, NC]
+    l_r = (F.binary_cross_entropy_with_logits(z["risk"], any_c, reduction="none") * b["has_crisis"] * pw).sum()
+    l_s = (F.cross_entropy(z["severity"], b["sev"], reduction="none") * b["has_sev"] * pw).sum()
+    l_h = (F.binary_cross_entropy_with_logits(z["reply_harm"], b["harm"], reduction="none") * b["has_harm"] * rw).sum()
+    l_p = (F.binary_cross_entropy_with_logits(z["reply"], b["rep"], reduction="none") * b["has_rep"]).sum(-1).mul(rw).sum()
+    l_d = (F.cross_entropy(z["distortion"].reshape(-1, 4), b["dist"].reshape(-1), reduction="none").reshape(-1, 3)
+           * b["has_dist"]).sum(-1).mul(rw).sum()
+    n = len(pw)
+    return (3 * l_c + l_r + 0.5 * l_s + l_h + 0.5 * l_p + 0.3 * l_d) / n
+
+
+def gather(T, emb, sel):
+    b = {k: v[sel] for k, v in T.items() if k != "idx"}
+    b["emb"] = emb[T["idx"][sel]] * T["mask"][sel].unsqueeze(-1)
+    return b
+
+
+def train_heads(T, emb, train_idx, epochs, seed, lr=2e-3, bs=256):
+    torch.manual_seed(seed)
+    m = Heads()
+    opt = torch.optim.AdamW(m.parameters(), lr=lr, weight_decay=0.01)
+    steps = epochs * (len(train_idx) // bs + 1)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.1)
+    g = torch.Generator().manual_seed(seed)
+    for ep in range(epochs):
+        m.train()
+        perm = train_idx[torch.randperm(len(train_idx), generator=g)]
+        tot = 0.0
+        for s in range(0, len(perm), bs):
+            b = gather(T, emb, perm[s:s + bs])
+            z = m.logits(b["emb"], b["roles"], b["mask"])
+            loss = loss_fn(z, b)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot += loss.item() * len(b["pw"])
+        log(f"  heads epoch {ep + 1}/{epochs} loss {tot / len(perm):.4f}")
+    return m.eval()
+
+
+@torch.no_grad()
+def predict(m, T, emb, sel, bs=1024):
+    outs = []
+    for s in range(0, len(sel), bs):
+        b = gather(T, emb, sel[s:s + bs])
+        outs.append(m(b["emb"], b["roles"], b["mask"]))
+    return [torch.cat([o[k] for o in outs]) for k in range(7)]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--out", default=os.path.join(ROOT, "models", "carelayer-v1"))
+    ap.add_argument("--work", default="/tmp/carelayer-train")
+    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--permissive", action="store_true", help="leave out non-commercial (NC) sources")
+    ap.add_argument("--encoder", default=None, help="fine-tuned encoder state dict (default: the TF.js weights)")
+    ap.add_argument("--no-export", action="store_true")
+    a = ap.parse_args()
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    random.seed(a.seed)
+    np.random.seed(a.seed)
+    os.makedirs(a.work, exist_ok=True)
+
+    log("building windows")
+    real = D.real_windows(a.data, permissive=a.permissive)
+    syn = D.synthetic_windows()
+    rng = random.Random(a.seed)
+    for w in syn:   # synthetic held-out share: behaviour checks only, never a real-world claim
+        w["dev"] = int(hashlib.sha1(w["id"].split(":")[0].encode()).hexdigest()[:6], 16) % 10 == 0
+    spliced = D.splice([w for w in real + syn if not w["dev"]], rng, 6000)
+    wins = real + syn + spliced
+    log(f"windows: real {len(real)}, synthetic {len(syn)}, spliced {len(spliced)}")
+
+    tok_dir = os.path.join(a.work, "tokenizer")
+    from tokenizer import build as build_tok
+    build_tok(os.path.join(USE_DIR, "vocab.json"), tok_dir)
+    texts = sorted({t for w in wins for _, t in w["messages"][-W:]})
+    ids = tokenize(texts, tok_dir, os.path.join(a.work, "ids.json"))
+    enc = E.from_tfjs(USE_DIR)
+    enc_tag = "tfjs"
+    if a.encoder:
+        enc.load_state_dict(torch.load(a.encoder))
+        enc_tag = hashlib.sha1(open(a.encoder, "rb").read()).hexdigest()[:10]
+    cache = os.path.join(a.work, f"emb_{enc_tag}.npz")
+    have = {}
+    if os.path.exists(cache):
+        z = np.load(cache, allow_pickle=True)
+        have = dict(zip(z["keys"].tolist(), z["emb"]))
+    todo = [t for t in texts if tsha(t) not in have]
+    if todo:
+        log(f"embedding {len(todo)} texts")
+        e = embed_all(enc, [ids[tsha(t)] for t in todo])
+        have.update({tsha(t): e[i] for i, t in enumerate(todo)})
+        keys = list(have)
+        np.savez(cache, keys=np.array(keys), emb=np.stack([have[k] for k in keys]))
+    text_index = {t: i for i, t in enumerate(texts)}
+    emb = torch.from_numpy(np.stack([have[tsha(t)] for t in texts]))
+
+    T = build_tensors(wins, text_index)
+    dev = torch.tensor([bool(w.get("dev")) for w in wins])
+    train_idx = torch.nonzero(~dev).squeeze(1)
+    log(f"training heads on {len(train_idx)} windows")
+    heads = train_heads(T, emb, train_idx, a.epochs, a.seed)
+    torch.save(heads.state_dict(), os.path.join(a.work, "heads.pt"))
+    torch.save(enc.state_dict(), os.path.join(a.work, "encoder.pt"))
+
+    import evaluate
+    dev_idx = torch.nonzero(dev).squeeze(1)
+    preds = predict(heads, T, emb, dev_idx)
+    metrics = evaluate.report([wins[i] for i in dev_idx.tolist()], preds)
+    json.dump(metrics, open(os.path.join(a.work, "metrics.json"), "w"), indent=1)
+    evaluate.print_report(metrics)
+    if not a.no_export:
+        import export
+        export.export_all(enc, heads, tok_dir, a.out, metrics, a)
+
+
+if __name__ == "__main__":
+    main()
