@@ -19,7 +19,12 @@ WEAK = 0.3      # weight of a source's own (proxy) label relative to a silver or
 
 
 def person(crisis=None, severity=None, w=1.0):
-    return {"crisis": norm_crisis(crisis), "severity": severity, "w": w}
+    crisis = norm_crisis(crisis)
+    # GUIDELINE reconciliation: a crisis category needs severity >= 2; below that it is
+    # distress (no_crisis, 1), as on the real (silver) labels.
+    if severity is not None and severity <= 1 and crisis and crisis != ["no_crisis"]:
+        crisis = ["no_crisis"]
+    return {"crisis": crisis, "severity": severity, "w": w}
 
 
 def weak_person(r) -> Optional[Dict]:

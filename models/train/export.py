@@ -86,7 +86,7 @@ def sha256(path):
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
 
-def export_all(enc, heads, tok_dir, out, metrics, args, policy=None, thresholds=None, version="1.0.0"):
+def export_all(enc, heads, tok_dir, out, metrics, args, policy=None, thresholds=None, version="1.0.0", port=False):
     os.makedirs(out, exist_ok=True)
     for f in ("tokenizer.json", "tokenizer_config.json"):
         shutil.copy(os.path.join(tok_dir, f), os.path.join(out, f))
@@ -101,7 +101,9 @@ def export_all(enc, heads, tok_dir, out, metrics, args, policy=None, thresholds=
         "contract": 1,
         "tokenizer": {"files": ["tokenizer.json", "tokenizer_config.json"], "maxTokens": 128, "padId": 0, "emptyId": 0},
         "encoder": {"file": "encoder.onnx", "fp32": "encoder.fp32.onnx", "inputs": ["input_ids", "attention_mask"],
-                    "output": "embedding", "dim": enc.dim},
+                    "output": "embedding", "dim": enc.dim, "base": "universal-sentence-encoder-lite",
+                    # true when encoder.fp32.onnx is the unmodified port (tests then check parity with TF.js)
+                    "port": bool(port)},
         "heads": {"file": "heads.onnx", "fp32": "heads.fp32.onnx", "maxWindow": heads.window, "roles": ROLES,
                   "inputs": ["embeddings", "roles", "mask"], "outputs": OUTPUTS},
         "labels": {"crisis": CRISIS, "severity": SEVERITY, "reply": REPLY, "distortion": DISTORTION},

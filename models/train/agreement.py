@@ -1,0 +1,127 @@
+"""Inter-annotator agreement: the blind second pass vs the first labels (Cohen's kappa per
+field), and silver labels vs the LLM labels of between_help_and_harm.
+
+  /usr/bin/python3 models/train/agreement.py --work /tmp/carelayer-silver [--synthetic /tmp/carelayer-synblind/labels.jsonl]
+"""
+import argparse
+import glob
+import json
+import os
+from collections import Counter
+
+from labels import CRISIS, norm_crisis
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def kappa(a, b):
+    n = len(a)
+    if n == 0:
+        return None
+    po = sum(x == y for x, y in zip(a, b)) / n
+    ca, cb = Counter(a), Counter(b)
+    pe = sum(ca[k] * cb[k] for k in set(ca) | set(cb)) / (n * n)
+    return None if pe == 1 else (po - pe) / (1 - pe)
+
+
+def read(paths):
+    out = {}
+    for p in paths:
+        for line in open(p):
+            if line.strip():
+                try:
+                    x = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                out[x["uid"]] = x
+    return out
+
+
+def person_fields(x):
+    c = norm_crisis(x.get("crisis")) or ["no_crisis"]
+    return {"any_crisis": int(c != ["no_crisis"]), "severity": x.get("severity"),
+            "primary": c[0], **{l: int(l in c) for l in CRISIS[:-1]}}
+
+
+def reply_fields(x):
+    return {k: x.get(k) for k in ("enables_harm", "validates_harm", "reality_distortion", "value_distortion",
+                                  "action_distortion", "appropriate")}
+
+
+def compare(first, second, fields):
+    common = sorted(set(first) & set(second))
+    res = {"n": len(common)}
+    if not common:
+        return res
+    fa = [fields(first[u]) for u in common]
+    fb = [fields(second[u]) for u in common]
+    for k in fa[0]:
+        a, b = [x[k] for x in fa], [x[k] for x in fb]
+        res[k] = {"kappa": kappa(a, b), "agreement": sum(x == y for x, y in zip(a, b)) / len(a)}
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", default="/tmp/carelayer-silver")
+    ap.add_argument("--synthetic", default=None)
+    ap.add_argument("--out", default=os.path.join(HERE, "..", "data", "agreement.json"))
+    a = ap.parse_args()
+    first_p = read(glob.glob(os.path.join(a.work, "labels", "person_*.jsonl")))
+    first_r = read(glob.glob(os.path.join(a.work, "labels", "reply_*.jsonl")))
+    blind_p = read([os.path.join(a.work, "labels_blind", "person.jsonl")])
+    blind_r = read([os.path.join(a.work, "labels_blind", "reply.jsonl")])
+    out = {"silver_person_blind": compare(first_p, blind_p, person_fields),
+           "silver_reply_blind": compare(first_r, blind_r, reply_fields)}
+    # silver vs the LLM labels already on between_help_and_harm (7-label task)
+    keys = {json.loads(l)["uid"]: json.loads(l) for l in open(os.path.join(a.work, "person", "keys.jsonl"))}
+    import sources
+    llm = {}
+    fn = "gpt-4o-mini-labeled-sampled_dataset_n_2046_nPerD168_seed0-merged-labels.json"
+    data = json.load(open(os.path.join(os.environ.get("CARELAYER_DATA", "/work/shared/datasets"), "between_help_and_harm", fn)))
+    for uid, k in keys.items():
+        if k["source"] == "between_help_and_harm" and uid in first_p:
+            lab = (data[int(k["row"])].get("label") or "").replace("self-harm", "self_harm")
+            if lab:
+                llm[uid] = lab
+    seven = set(CRISIS[:6]) | {"no_crisis"}
+    def to7(x):
+        c = norm_crisis(x.get("crisis")) or ["no_crisis"]
+        c = [l for l in c if l in seven] or ["no_crisis"]
+        return c
+    agree = [llm[u] in to7(first_p[u]) for u in llm]
+    exact = [to7(first_p[u])[0] == llm[u] for u in llm]
+    bin_a = [int(llm[u] != "no_crisis") for u in llm]
+    bin_b = [int(to7(first_p[u]) != ["no_crisis"]) for u in llm]
+    out["silver_vs_llm_between_help_and_harm"] = {
+        "n": len(llm), "llm_label_among_silver_labels": sum(agree) / max(1, len(agree)),
+        "primary_label_agreement": sum(exact) / max(1, len(exact)),
+        "crisis_vs_no_crisis_kappa": kappa(bin_a, bin_b)}
+    if a.synthetic and os.path.exists(a.synthetic):
+        second = read([a.synthetic])
+        first = {}
+        for f in glob.glob(os.path.join(HERE, "..", "data", "synthetic", "*.jsonl")):
+            for line in open(f):
+                if not line.strip():
+                    continue
+                x = json.loads(line)
+                msgs = x["messages"]
+                k = max(i for i, m in enumerate(msgs) if m.get("labels"))
+                lab = dict(msgs[k]["labels"])
+                lab["role"] = msgs[k]["role"]
+                first[x["id"]] = lab
+        fp = {u: v for u, v in first.items() if v["role"] == "user"}
+        fr = {u: v for u, v in first.items() if v["role"] == "assistant"}
+        # the first labels went through the same reconciliation as training (crisis needs severity >= 2)
+        for v in fp.values():
+            if v.get("severity") is not None and v["severity"] <= 1:
+                v["crisis"] = ["no_crisis"]
+        out["synthetic_person_blind"] = compare(fp, second, person_fields)
+        out["synthetic_reply_blind"] = compare(fr, second, reply_fields)
+    json.dump(out, open(a.out, "w"), indent=1)
+    for k, v in out.items():
+        print(k, json.dumps(v)[:900])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Write MODEL_CARD.md from the run's facts: sources and row counts, synthetic share,
+per-source dev metrics, parity and drift checks. Figures come from files, not from prose."""
+import json
+import os
+import sys
+from collections import Counter
+
+import sources
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def fmt(v):
+    return "—" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+
+
+def write(out_dir, metrics, counts, extra):
+    m = json.load(open(os.path.join(out_dir, "manifest.json")))
+    size = sum(f["bytes"] for k, f in m["files"].items() if "fp32" not in k)
+    L = []
+    L.append(f"# {m['name']} — model card\n")
+    L.append(f"Version {m['version']} (contract {m['contract']}). Shipped (int8) files: {size / 1e6:.1f} MB; fp32 reference files beside them.\n")
+    L.append("## What it does\n")
+    L.append("Scores a window of up to 16 chat messages for: the person's crisis categories "
+             f"({', '.join(m['labels']['crisis'])}; multi-label), any-crisis `risk`, a 0-4 `severity` "
+             f"({', '.join(m['labels']['severity'])}), and, when the last message is the assistant's, "
+             "`reply_harm`, `enables_harm`, `validates_harm`, `appropriate` and reality / value / action distortion 0-3, "
+             "plus `evidence` weights over the messages. Labels are defined in the taxonomy the project follows "
+             "(`docs/taxonomy`), written into `manifest.json`.\n")
+    L.append("**Intended use:** an on-device *signal* for a chat app to check in, show resources or escalate to a human; "
+             "a second line of defence next to the app's own judgment and human review. **Not** a diagnosis, not a "
+             "clinical instrument, not a reason to refuse someone service, and not validated on real crisis conversations "
+             "from the wild.\n")
+    L.append("## Architecture\n")
+    L.append("- `encoder.onnx`: Universal Sentence Encoder Lite (Apache-2.0; 2-layer transformer, 8k SentencePiece "
+             "vocabulary, 512-d output), ported from its TF.js graph to PyTorch (`models/train/encoder.py`) and exported. "
+             f"{extra.get('encoder_note', '')}\n"
+             "- `heads.onnx`: a 2-layer transformer over the window's message embeddings with role and recency "
+             "embeddings; attention pooling gives `evidence`; separate person and reply heads.\n"
+             "- int8: weight-only, symmetric per-channel int8 with DequantizeLinear (`models/train/export.py`).\n")
+    L.append("## Checks\n")
+    for k, v in extra.get("checks", {}).items():
+        L.append(f"- {k}: {v}")
+    L.append("")
+    L.append("## Training data\n")
+    L.append("Real sources are read from `../shared/datasets` at training time and never committed; silver labels are "
+             "committed as keys (source, file, row, sha of the text). Dev split: 15% of each source by a hash of the text "
+             "(copies of a post land on one side), never trained on.\n")
+    L.append("| source | licence | rows used (train + dev) | labels used |")
+    L.append("|---|---|---|---|")
+    for s, c in sorted(counts["real"].items()):
+        lic, nc = sources.LICENCES.get(s, ("?", False))
+        L.append(f"| {s} | {lic}{' (NC)' if nc else ''} | {c['rows']} | silver {c['silver']}, source's own labels {c['rows'] - c['silver']} |")
+    syn = counts["synthetic"]
+    tot = sum(c["rows"] for c in counts["real"].values())
+    L.append(f"| synthetic (project-written, guideline v1) | project | {syn} windows | written labels |")
+    L.append(f"\nSynthetic share of training windows: {syn / (syn + tot):.1%}. "
+             "`--permissive` leaves out the NC sources (esconv, cams, mentalllama) for a permissively trained variant.\n")
+    L.append("## Dev metrics, per source (never trained on)\n")
+    L.append("Real-data rows first. *silver* = labelled by the project under GUIDELINE.md (a second blind pass agrees at "
+             "the kappas given there); *LLM labels* = the between_help_and_harm gpt-4o-mini labels; *weak proxy* = a "
+             "source's own label mapped onto the taxonomy (e.g. a subreddit), reported for completeness only. Synthetic "
+             "rows test behaviour and are **not** evidence of real-world accuracy.\n")
+    keys = ["n", "crisis_f1", "precision", "recall", "risk_auroc", "label7_accuracy", "false_alarm_rate",
+            "severity_within1", "reply_harm_auroc", "enables_harm_auroc"]
+    L.append("| dev set | " + " | ".join(keys[1:]) + " | n |")
+    L.append("|---" * len(keys) + "|---|")
+    real_rows = sorted((g, v) for g, v in metrics.items() if not g.startswith("synthetic"))
+    syn_rows = sorted((g, v) for g, v in metrics.items() if g.startswith("synthetic"))
+    for g, v in real_rows + syn_rows:
+        L.append(f"| {g} | " + " | ".join(fmt(v.get(k)) for k in keys[1:]) + f" | {v.get('person_n', v.get('reply_n', v['n']))} |")
+    L.append("")
+    for k, v in extra.get("summary", {}).items():
+        L.append(f"- **{k}**: {v}")
+    L.append("\n## Known failure modes and limits\n")
+    for x in extra.get("limits", []):
+        L.append(f"- {x}")
+    open(os.path.join(out_dir, "MODEL_CARD.md"), "w").write("\n".join(L) + "\n")

@@ -1,0 +1,3 @@
+import * as lib from '/carelayer/carelayer.mjs';
+window.lib = lib;
+window.libReady = true;
