@@ -61,61 +61,76 @@ def compare(first, second, fields):
     return res
 
 
+def silver_vs_llm(data_root):
+    """Committed silver labels vs gpt-4o-mini's labels on between_help_and_harm (the labeller saw
+    neither the source nor the LLM label)."""
+    fn = "gpt-4o-mini-labeled-sampled_dataset_n_2046_nPerD168_seed0-merged-labels.json"
+    data = json.load(open(os.path.join(data_root, "between_help_and_harm", fn)))
+    seven = set(CRISIS[:6]) | {"no_crisis"}
+    agree, exact, bin_a, bin_b = [], [], [], []
+    for line in open(os.path.join(HERE, "..", "data", "silver", "person.jsonl")):
+        x = json.loads(line)
+        if x["source"] != "between_help_and_harm":
+            continue
+        lab = (data[int(x["row"])].get("label") or "").replace("self-harm", "self_harm")
+        if not lab:
+            continue
+        c = [l for l in (norm_crisis(x.get("crisis")) or ["no_crisis"]) if l in seven] or ["no_crisis"]
+        agree.append(lab in c)
+        exact.append(c[0] == lab)
+        bin_a.append(int(lab != "no_crisis"))
+        bin_b.append(int(c != ["no_crisis"]))
+    return {"n": len(agree), "llm_label_among_silver_labels": sum(agree) / max(1, len(agree)),
+            "primary_label_agreement": sum(exact) / max(1, len(exact)),
+            "crisis_vs_no_crisis_kappa": kappa(bin_a, bin_b)}
+
+
+def synthetic_first_labels():
+    first = {}
+    for f in glob.glob(os.path.join(HERE, "..", "data", "synthetic", "*.jsonl")):
+        if os.path.basename(f).startswith("relabel"):
+            continue
+        for line in open(f):
+            if not line.strip():
+                continue
+            x = json.loads(line)
+            msgs = x["messages"]
+            k = max(i for i, m in enumerate(msgs) if m.get("labels"))
+            lab = dict(msgs[k]["labels"])
+            lab["role"] = msgs[k]["role"]
+            first[x["id"]] = lab
+    # the first labels went through the same reconciliation as training (crisis needs severity >= 2)
+    for v in first.values():
+        if v["role"] == "user" and v.get("severity") is not None and v["severity"] <= 1:
+            v["crisis"] = ["no_crisis"]
+    return first
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--work", default="/tmp/carelayer-silver")
-    ap.add_argument("--synthetic", default=None)
+    ap.add_argument("--data", default=os.environ.get("CARELAYER_DATA", "/work/shared/datasets"))
+    ap.add_argument("--work", default=None, help="a silver labelling round's work dir (labels/, labels_blind/)")
+    ap.add_argument("--tag", default="", help="suffix for this round's keys, e.g. _round2")
+    ap.add_argument("--synthetic", default=None, help="the blind second pass on synthetic examples")
     ap.add_argument("--out", default=os.path.join(HERE, "..", "data", "agreement.json"))
     a = ap.parse_args()
-    first_p = read(glob.glob(os.path.join(a.work, "labels", "person_*.jsonl")))
-    first_r = read(glob.glob(os.path.join(a.work, "labels", "reply_*.jsonl")))
-    blind_p = read([os.path.join(a.work, "labels_blind", "person.jsonl")])
-    blind_r = read([os.path.join(a.work, "labels_blind", "reply.jsonl")])
-    out = {"silver_person_blind": compare(first_p, blind_p, person_fields),
-           "silver_reply_blind": compare(first_r, blind_r, reply_fields)}
-    # silver vs the LLM labels already on between_help_and_harm (7-label task)
-    keys = {json.loads(l)["uid"]: json.loads(l) for l in open(os.path.join(a.work, "person", "keys.jsonl"))}
-    import sources
-    llm = {}
-    fn = "gpt-4o-mini-labeled-sampled_dataset_n_2046_nPerD168_seed0-merged-labels.json"
-    data = json.load(open(os.path.join(os.environ.get("CARELAYER_DATA", "/work/shared/datasets"), "between_help_and_harm", fn)))
-    for uid, k in keys.items():
-        if k["source"] == "between_help_and_harm" and uid in first_p:
-            lab = (data[int(k["row"])].get("label") or "").replace("self-harm", "self_harm")
-            if lab:
-                llm[uid] = lab
-    seven = set(CRISIS[:6]) | {"no_crisis"}
-    def to7(x):
-        c = norm_crisis(x.get("crisis")) or ["no_crisis"]
-        c = [l for l in c if l in seven] or ["no_crisis"]
-        return c
-    agree = [llm[u] in to7(first_p[u]) for u in llm]
-    exact = [to7(first_p[u])[0] == llm[u] for u in llm]
-    bin_a = [int(llm[u] != "no_crisis") for u in llm]
-    bin_b = [int(to7(first_p[u]) != ["no_crisis"]) for u in llm]
-    out["silver_vs_llm_between_help_and_harm"] = {
-        "n": len(llm), "llm_label_among_silver_labels": sum(agree) / max(1, len(agree)),
-        "primary_label_agreement": sum(exact) / max(1, len(exact)),
-        "crisis_vs_no_crisis_kappa": kappa(bin_a, bin_b)}
+    # Figures accumulate: each round's work dir holds only its own labels, so keep earlier rounds' figures.
+    out = json.load(open(a.out)) if os.path.exists(a.out) else {}
+    if a.work:
+        first_p = read(glob.glob(os.path.join(a.work, "labels", "person_*.jsonl")))
+        first_r = read(glob.glob(os.path.join(a.work, "labels", "reply_*.jsonl")))
+        blind_p = os.path.join(a.work, "labels_blind", "person.jsonl")
+        blind_r = os.path.join(a.work, "labels_blind", "reply.jsonl")
+        if os.path.exists(blind_p):
+            out["silver_person_blind" + a.tag] = compare(first_p, read([blind_p]), person_fields)
+        if os.path.exists(blind_r):
+            out["silver_reply_blind" + a.tag] = compare(first_r, read([blind_r]), reply_fields)
+    out["silver_vs_llm_between_help_and_harm"] = silver_vs_llm(a.data)
     if a.synthetic and os.path.exists(a.synthetic):
         second = read([a.synthetic])
-        first = {}
-        for f in glob.glob(os.path.join(HERE, "..", "data", "synthetic", "*.jsonl")):
-            for line in open(f):
-                if not line.strip():
-                    continue
-                x = json.loads(line)
-                msgs = x["messages"]
-                k = max(i for i, m in enumerate(msgs) if m.get("labels"))
-                lab = dict(msgs[k]["labels"])
-                lab["role"] = msgs[k]["role"]
-                first[x["id"]] = lab
+        first = synthetic_first_labels()
         fp = {u: v for u, v in first.items() if v["role"] == "user"}
         fr = {u: v for u, v in first.items() if v["role"] == "assistant"}
-        # the first labels went through the same reconciliation as training (crisis needs severity >= 2)
-        for v in fp.values():
-            if v.get("severity") is not None and v["severity"] <= 1:
-                v["crisis"] = ["no_crisis"]
         out["synthetic_person_blind"] = compare(fp, second, person_fields)
         out["synthetic_reply_blind"] = compare(fr, second, reply_fields)
     json.dump(out, open(a.out, "w"), indent=1)

@@ -73,7 +73,7 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     a = ap.parse_args()
     torch.manual_seed(a.seed)
-    torch.set_num_threads(2)
+    torch.set_num_threads(int(os.environ.get("CARELAYER_THREADS", "1")))   # see train.py
     torch.set_flush_denormal(True)
     exs = examples(a.data, a.seed, a.weak_cap)
     log(f"fine-tuning on {len(exs)} messages")

@@ -20,10 +20,13 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--work", default="/tmp/carelayer-silver")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "data", "silver"))
+    ap.add_argument("--sides", default="person,reply")
+    ap.add_argument("--append", action="store_true",
+                    help="keep the committed labels and add this round's (a later round's work dir holds only its own)")
     a = ap.parse_args()
     texts = {(r["source"], r["file"], str(r["row"])): r["text"] for r in sources.load(a.data)}
     os.makedirs(a.out, exist_ok=True)
-    for side in ("person", "reply"):
+    for side in a.sides.split(","):
         keys = {}
         for line in open(os.path.join(a.work, side, "keys.jsonl")):
             k = json.loads(line)
@@ -67,7 +70,14 @@ def main():
                     out["person_crisis"] = norm_crisis(x.get("person_crisis")) or ["no_crisis"]
                     out["person_severity"] = int(x.get("person_severity") or 0)
                 rows[x["uid"]] = out   # a later line for the same uid (a fix) wins
-        with open(os.path.join(a.out, f"{side}.jsonl"), "w") as f:
+        path = os.path.join(a.out, f"{side}.jsonl")
+        kept = []
+        if a.append and os.path.exists(path):
+            new = {(r["source"], r["file"], str(r["row"])) for r in rows.values()}
+            kept = [l for l in open(path) if l.strip()
+                    and (lambda r: (r["source"], r["file"], str(r["row"])))(json.loads(l)) not in new]
+        with open(path, "w") as f:
+            f.writelines(kept)
             for uid in sorted(rows):
                 f.write(json.dumps(rows[uid]) + "\n")
         print(side, len(rows), "labels,", bad, "unusable lines")

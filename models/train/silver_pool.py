@@ -81,14 +81,36 @@ def write(out_dir, prefix, items, shards, batch=50):
     return len(items)
 
 
+# A second round (--round 2): texts not labelled in round 1, weighted toward the sources
+# closest to what the model is judged on (mixed mental-health posts with crisis labels).
+PERSON_PLAN_2 = [
+    ("between_help_and_harm", lambda p: True, 330),
+    ("sdcnl", lambda p: p["is_suicide"] == 1, 120),
+    ("mentalllama_imhi", lambda p: p["task"] == "t-sid", 120),
+    ("irf_interpersonal_risk", lambda p: p["burden"] or p["belong"], 60),
+    ("dreaddit", lambda p: p["stressed"] == 1, 60),
+]
+
+
+def labelled_shas():
+    d = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "silver", "person.jsonl")
+    return {json.loads(l)["sha"] for l in open(d)} if os.path.exists(d) else set()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
     ap.add_argument("--out", default="/tmp/carelayer-silver")
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--round", type=int, default=1)
+    ap.add_argument("--shards", type=int, default=3)
     a = ap.parse_args()
     rng = random.Random(a.seed)
     person = sources.load(a.data, ("person",))
+    if a.round == 2:
+        p = draw(person, PERSON_PLAN_2, rng, labelled_shas())
+        print("person", write(os.path.join(a.out, "person"), "q", p, a.shards))
+        return
     reply = sources.load(a.data, ("reply",))
     taken = set()
     p = draw(person, PERSON_PLAN, rng, taken)

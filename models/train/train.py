@@ -56,7 +56,9 @@ def tokenize(texts, tok_dir, cache_path):
         assert len(lines) == len(todo), (len(lines), len(todo))
         for t, l in zip(todo, lines):
             cache[tsha(t)] = json.loads(l)["ids"][: E.MAX_TOKENS]
-        json.dump(cache, open(cache_path, "w"))
+        with open(cache_path + ".part", "w") as f:   # atomic: finetune.py may read it meanwhile
+            json.dump(cache, f)
+        os.replace(cache_path + ".part", cache_path)
     return cache
 
 
@@ -216,7 +218,9 @@ def main():
     ap.add_argument("--encoder", default=None, help="fine-tuned encoder state dict (default: the TF.js weights)")
     ap.add_argument("--no-export", action="store_true")
     a = ap.parse_args()
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    # One thread: on 2 cores a second intra-op thread costs more in sync than it gains, and it
+    # leaves a core for a parallel job (finetune.py). Install libopenblas0: the reference BLAS is 15x slower.
+    torch.set_num_threads(int(os.environ.get("CARELAYER_THREADS", "1")))
     torch.set_flush_denormal(True)   # denormals make these CPUs crawl late in training
     random.seed(a.seed)
     np.random.seed(a.seed)
