@@ -6,6 +6,9 @@ window heads need. Dev windows (the per-source split) are never seen.
 """
 from __future__ import annotations
 
+import os as _os
+_os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # before numpy/torch load OpenBLAS: one thread per job
+
 import argparse
 import json
 import os

@@ -8,6 +8,9 @@ the runtime's own tokenizer) -> message embeddings -> heads -> export + metrics.
 """
 from __future__ import annotations
 
+import os as _os
+_os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # before numpy/torch load OpenBLAS: one thread per job
+
 import argparse
 import hashlib
 import json
