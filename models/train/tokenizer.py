@@ -24,8 +24,9 @@ def build(vocab_json: str, out_dir: str, max_tokens: int = 128) -> None:
         "version": "1.0",
         "truncation": None,
         "padding": None,
-        "added_tokens": [{"id": 0, "content": "<unk>", "single_word": False, "lstrip": False, "rstrip": False,
-                          "normalized": False, "special": True}],
+        # No added tokens: an added token is matched in the raw text, so "<unk>" typed by a person
+        # would become id 0, where TF.js tokenizes it as ordinary pieces.
+        "added_tokens": [],
         # Done in the normalizer, not a Metaspace pre-tokenizer: Metaspace skips the prepend
         # when the text already starts with a space, TF.js does not.
         "normalizer": {"type": "Sequence", "normalizers": [

@@ -180,7 +180,7 @@ def train_heads(T, emb, train_idx, epochs, seed, lr=2e-3, bs=256):
     torch.manual_seed(seed)
     m = Heads()
     opt = torch.optim.AdamW(m.parameters(), lr=lr, weight_decay=0.01)
-    steps = epochs * (len(train_idx) // bs + 1)
+    steps = epochs * (len(train_idx) // bs + 4)   # one partial batch per length bucket
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.1)
     g = torch.Generator().manual_seed(seed)
     for ep in range(epochs):
