@@ -20,7 +20,10 @@ const CONFIGS = {
 
 const fullWorkload = makeWorkload();
 // Quick mode (tests, impatient people): one conversation of each length.
-const workload = QUICK ? LENGTHS.map((n) => fullWorkload.find((c) => c.messages.length === n)) : fullWorkload;
+// ?lengths=1,4 keeps only conversations of those lengths (the WebGPU-on-SwiftShader parity test).
+const ONLY = params.get('lengths')?.split(',').map(Number).filter((n) => LENGTHS.includes(n));
+const workload = (QUICK ? LENGTHS.map((n) => fullWorkload.find((c) => c.messages.length === n)) : fullWorkload)
+  .filter((c) => !ONLY?.length || ONLY.includes(c.messages.length));
 $('workload-desc').textContent = (() => {
   const d = describeWorkload(workload);
   return `Workload v${d.version}${QUICK ? ' (quick)' : ''}: ${d.conversations} conversations of ${d.lengths.join(', ')} messages, ${d.messages} messages, ${d.words.min}–${d.words.max} words (median ${d.words.median}).`;

@@ -68,6 +68,15 @@ def report(wins, preds, threshold=0.5):
                 gold = [CRISIS.index(wins[i]["person"]["crisis"][0]) for i in pi]
                 pred7 = [ORIG7[int(np.argmax(crisis[i][ORIG7]))] for i in pi]
                 m["label7_accuracy"] = float(np.mean([a == b for a, b in zip(gold, pred7)]))
+                # against gpt-4o-mini's labels on every dev text (silver-labelled ones included)
+                li = [i for i in pi if wins[i].get("llm_label") in CRISIS]
+                if li:
+                    y7 = [CRISIS.index(wins[i]["llm_label"]) for i in li]
+                    p7 = [ORIG7[int(np.argmax(crisis[i][ORIG7]))] for i in li]
+                    m["label7_accuracy_vs_llm"] = float(np.mean([a == b for a, b in zip(y7, p7)]))
+                    yb = [int(wins[i]["llm_label"] != "no_crisis") for i in li]
+                    m["crisis_f1_vs_llm"] = f1(yb, [int(risk[i] >= threshold) for i in li])[0]
+                    m["risk_auroc_vs_llm"] = auroc(yb, [risk[i] for i in li])
             sv = [i for i in pi if wins[i]["person"]["severity"] is not None]
             if sv:
                 m["severity_accuracy"] = float(np.mean([int(np.argmax(sev[i])) == wins[i]["person"]["severity"] for i in sv]))

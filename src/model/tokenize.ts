@@ -37,6 +37,9 @@ export function createTokenizer(manifest: Manifest, tokenizerJson: unknown, toke
   return {
     encode(text: string): Tokenized {
       const clean = cleanText(text, maxTokens);
+      // Whitespace-only is the contract's empty message too: a SentencePiece tokenizer would
+      // otherwise turn it into word-boundary pieces that mean nothing.
+      if (clean.text.trim() === '') return { ids: [emptyId], truncated: false, empty: true };
       const all = tok.encode(clean.text, { add_special_tokens: false });
       const truncated = clean.clipped || all.length > maxTokens;
       const ids = all.length > maxTokens ? all.slice(0, maxTokens) : all;

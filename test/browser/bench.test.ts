@@ -107,7 +107,8 @@ describe.skipIf(!HAVE_CHROMIUM)('benchmark page with WebGPU (SwiftShader: agreem
   });
 
   test('WebGPU and WASM outputs agree, and the page says so', async () => {
-    h = await openHarness({ webgpu: true, path: '/demo/bench.html?auto=1&quick=1&runs=1&backends=webgpu,wasm-1&baseline=0' });
+    // SwiftShader runs WebGPU on the CPU: two short conversations are enough for agreement.
+    h = await openHarness({ webgpu: true, path: '/demo/bench.html?auto=1&quick=1&lengths=1,4&runs=1&backends=webgpu,wasm-1&baseline=0' });
     await h.page.waitForFunction(() => document.body.dataset.done, null, { timeout: 230_000, polling: 500 });
     const r = await h.page.evaluate(() => window.benchResults);
     const gpu = r.backends.find((b: any) => b.key === 'webgpu');
