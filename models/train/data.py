@@ -92,7 +92,8 @@ def load_silver(data_root: str):
     return out
 
 
-def synthetic_windows() -> List[Dict]:
+def synthetic_windows(hn_weight: float = 1.0) -> List[Dict]:
+    """hn_weight: the weight of a hard negative (a benign look-alike) relative to other examples."""
     wins = []
     for path in sorted(glob.glob(os.path.join(DATA_DIR, "synthetic", "*.jsonl"))):
         if os.path.basename(path).startswith("relabel"):
@@ -112,7 +113,8 @@ def synthetic_windows() -> List[Dict]:
                 w = {"messages": ctx + [(m["role"], m["text"])], "source": "synthetic:" + x.get("kind", "?"),
                      "id": f'{x.get("id")}:{i}', "synthetic": True, "person": None, "reply": None}
                 if m["role"] == "user":
-                    w["person"] = person(lab.get("crisis"), lab.get("severity"), 1.0)
+                    w["person"] = person(lab.get("crisis"), lab.get("severity"),
+                                         hn_weight if x.get("kind") == "hard_negative" else 1.0)
                 else:
                     w["reply"] = reply_from_labels(lab, 1.0)
                     prev = [q for q in msgs[:i] if q["role"] == "user" and q.get("labels")]
@@ -138,7 +140,9 @@ def reply_from_labels(lab, w):
             "appropriate": None if app is None else (1.0 if app >= 4 else 0.0), "distortion": dist, "w": w}
 
 
-def real_windows(data_root: str, permissive: bool = False) -> List[Dict]:
+def real_windows(data_root: str, permissive: bool = False, use_silver: bool = True) -> List[Dict]:
+    """use_silver=False: the ablation that measures what the silver labels bring (sources' own
+    labels only; dev windows keep their silver labels so both runs are judged alike)."""
     silver = load_silver(data_root)
     wins, seen = [], set()
     for r in sources.load(data_root, permissive=permissive):
@@ -151,6 +155,8 @@ def real_windows(data_root: str, permissive: bool = False) -> List[Dict]:
         if dedup in seen:   # cams reuses sdcnl posts
             continue
         seen.add(dedup)
+        if s is not None and not use_silver and not sources.dev_split(r):
+            s = None
         text = r["text"][: s["shown_chars"]] if s and s.get("shown_chars") else r["text"]
         msgs = [(m["role"], m["text"]) for m in r["context"]] + [(r["role"], text)]
         w = {"messages": msgs, "source": r["source"], "id": "%s:%s:%s" % key, "synthetic": False,

@@ -90,17 +90,38 @@ def embed_all(enc, id_lists, bs=128):
     return out
 
 
-def embed_ort(enc, id_lists, work):
-    """Through onnxruntime-node: several times faster than torch here, same numerics as the runtime."""
+def embed_ort(enc, id_lists, work, quant=False):
+    """Through onnxruntime-node: several times faster than torch here, same numerics as the runtime.
+    quant: through the int8 graph the runtime loads by default (export.quantize_weights)."""
     import export
     path = os.path.join(work, "encoder.tmp.onnx")
     export.export_encoder(enc, path)
+    if quant:
+        export.quantize_weights(path, path.replace(".onnx", ".int8.onnx"))
+        path = path.replace(".onnx", ".int8.onnx")
     ids_path, out_path = os.path.join(work, "todo_ids.jsonl"), os.path.join(work, "todo_emb.f32")
     with open(ids_path, "w") as f:
         for x in id_lists:
             f.write(json.dumps({"ids": x}) + "\n")
     subprocess.run(["node", os.path.join(HERE, "embed_texts.mjs"), path, ids_path, out_path], cwd=ROOT, check=True)
     return np.fromfile(out_path, dtype=np.float32).reshape(len(id_lists), enc.dim)
+
+
+def embeddings(enc, enc_tag, texts, ids, work, quant=False):
+    """Every text's embedding, cached per encoder (and precision) so a cut-off run resumes."""
+    cache = os.path.join(work, f"emb_{enc_tag}{'_int8' if quant else ''}.npz")
+    have = {}
+    if os.path.exists(cache):
+        z = np.load(cache, allow_pickle=True)
+        have = dict(zip(z["keys"].tolist(), z["emb"]))
+    todo = [t for t in texts if tsha(t) not in have]
+    if todo:
+        log(f"embedding {len(todo)} texts{' (int8 encoder)' if quant else ''}")
+        e = embed_ort(enc, [ids[tsha(t)] for t in todo], work, quant=quant)
+        have.update({tsha(t): e[i] for i, t in enumerate(todo)})
+        keys = list(have)
+        np.savez(cache, keys=np.array(keys), emb=np.stack([have[k] for k in keys]))
+    return torch.from_numpy(np.stack([have[tsha(t)] for t in texts]))
 
 
 def build_tensors(wins, text_index):
@@ -155,12 +176,19 @@ def loss_fn(z, b):
     return (3 * l_c + l_r + 0.5 * l_s + l_h + 0.5 * l_p + 0.3 * l_d) / n
 
 
-def gather(T, emb, sel):
+def gather(T, emb, sel, emb_q=None, g=None):
     # windows are left-aligned: cut the batch to its longest window (most are one message)
     w = max(1, int(T["mask"][sel].sum(1).max().item()))
     b = {k: v[sel] for k, v in T.items() if k != "idx"}
     b["roles"], b["mask"] = b["roles"][:, :w], b["mask"][:, :w]
-    b["emb"] = emb[T["idx"][sel][:, :w]] * b["mask"].unsqueeze(-1)
+    idx = T["idx"][sel][:, :w]
+    e = emb[idx]
+    if emb_q is not None:
+        # Half the windows see the int8 encoder's embeddings: the heads learn to give both the
+        # same answer, which is what keeps the shipped int8 model close to the fp32 reference.
+        pick = torch.rand(len(sel), generator=g) < 0.5
+        e = torch.where(pick[:, None, None], emb_q[idx], e)
+    b["emb"] = e * b["mask"].unsqueeze(-1)
     return b
 
 
@@ -176,7 +204,7 @@ def length_batches(T, idx, bs, g):
     return [out[i] for i in order]
 
 
-def train_heads(T, emb, train_idx, epochs, seed, lr=2e-3, bs=256):
+def train_heads(T, emb, train_idx, epochs, seed, lr=2e-3, bs=256, emb_q=None):
     torch.manual_seed(seed)
     m = Heads()
     opt = torch.optim.AdamW(m.parameters(), lr=lr, weight_decay=0.01)
@@ -187,7 +215,7 @@ def train_heads(T, emb, train_idx, epochs, seed, lr=2e-3, bs=256):
         m.train()
         tot = 0.0
         for sel in length_batches(T, train_idx, bs, g):
-            b = gather(T, emb, sel)
+            b = gather(T, emb, sel, emb_q, g)
             z = m.logits(b["emb"], b["roles"], b["mask"])
             loss = loss_fn(z, b)
             opt.zero_grad()
@@ -220,6 +248,10 @@ def main():
     ap.add_argument("--permissive", action="store_true", help="leave out non-commercial (NC) sources")
     ap.add_argument("--encoder", default=None, help="fine-tuned encoder state dict (default: the TF.js weights)")
     ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--no-silver", action="store_true", help="ablation: train without the silver labels")
+    ap.add_argument("--silver-ablation", default=None,
+                    help="metrics.json of a --no-silver run (same encoder): the card shows what the silver labels changed")
+    ap.add_argument("--hn-weight", type=float, default=2.0, help="weight of a synthetic hard negative (benign look-alike)")
     a = ap.parse_args()
     # One thread: on 2 cores a second intra-op thread costs more in sync than it gains, and it
     # leaves a core for a parallel job (finetune.py). Install libopenblas0: the reference BLAS is 15x slower.
@@ -230,8 +262,8 @@ def main():
     os.makedirs(a.work, exist_ok=True)
 
     log("building windows")
-    real = D.real_windows(a.data, permissive=a.permissive)
-    syn = D.synthetic_windows()
+    real = D.real_windows(a.data, permissive=a.permissive, use_silver=not a.no_silver)
+    syn = D.synthetic_windows(hn_weight=a.hn_weight)
     rng = random.Random(a.seed)
     for w in syn:   # synthetic held-out share: behaviour checks only, never a real-world claim
         w["dev"] = int(hashlib.sha1(w["id"].split(":")[0].encode()).hexdigest()[:6], 16) % 10 == 0
@@ -249,32 +281,25 @@ def main():
     if a.encoder:
         enc.load_state_dict(torch.load(a.encoder))
         enc_tag = hashlib.sha1(open(a.encoder, "rb").read()).hexdigest()[:10]
-    cache = os.path.join(a.work, f"emb_{enc_tag}.npz")
-    have = {}
-    if os.path.exists(cache):
-        z = np.load(cache, allow_pickle=True)
-        have = dict(zip(z["keys"].tolist(), z["emb"]))
-    todo = [t for t in texts if tsha(t) not in have]
-    if todo:
-        log(f"embedding {len(todo)} texts")
-        e = embed_ort(enc, [ids[tsha(t)] for t in todo], a.work)
-        have.update({tsha(t): e[i] for i, t in enumerate(todo)})
-        keys = list(have)
-        np.savez(cache, keys=np.array(keys), emb=np.stack([have[k] for k in keys]))
+    emb = embeddings(enc, enc_tag, texts, ids, a.work)
+    emb_q = embeddings(enc, enc_tag, texts, ids, a.work, quant=True)
     text_index = {t: i for i, t in enumerate(texts)}
-    emb = torch.from_numpy(np.stack([have[tsha(t)] for t in texts]))
 
     T = build_tensors(wins, text_index)
     dev = torch.tensor([bool(w.get("dev")) for w in wins])
     train_idx = torch.nonzero(~dev).squeeze(1)
     log(f"training heads on {len(train_idx)} windows")
-    heads = train_heads(T, emb, train_idx, a.epochs, a.seed)
+    heads = train_heads(T, emb, train_idx, a.epochs, a.seed, emb_q=emb_q)
     torch.save(heads.state_dict(), os.path.join(a.work, "heads.pt"))
     torch.save(enc.state_dict(), os.path.join(a.work, "encoder.pt"))
 
     import evaluate
     dev_idx = torch.nonzero(dev).squeeze(1)
-    preds = predict(heads, T, emb, dev_idx)
+    # Dev figures (and the thresholds calibrated on them) are the int8 encoder's: what ships.
+    preds = predict(heads, T, emb_q, dev_idx)
+    preds32 = predict(heads, T, emb, dev_idx)
+    dev_drift = max(float((p - q).abs().max()) for p, q in zip(preds, preds32))
+    log(f"dev drift, int8 vs fp32 encoder (heads fp32): max abs {dev_drift:.4f}")
     metrics = evaluate.report([wins[i] for i in dev_idx.tolist()], preds)
     json.dump(metrics, open(os.path.join(a.work, "metrics.json"), "w"), indent=1)
     evaluate.print_report(metrics)
@@ -286,9 +311,13 @@ def main():
         import calibrate
         import model_card
         thresholds, policy, summary = calibrate.calibrate([wins[i] for i in dev_idx.tolist()], preds)
+        # the card's per-source table at the threshold the runtime will use
+        metrics = evaluate.report([wins[i] for i in dev_idx.tolist()], preds, threshold=thresholds["risk"])
         export.export_all(enc, heads, tok_dir, a.out, metrics, a, policy=policy, thresholds=thresholds,
                           port=a.encoder is None)
         checks = calibrate.onnx_checks(a.out, a.work)
+        checks["int8 vs fp32 encoder on the dev set (every head output, max abs diff)"] = \
+            f"{dev_drift:.4f} over {len(dev_idx)} windows"
         counts = {"real": {}, "synthetic": sum(1 for w in syn if not w["dev"])}
         for w in real:
             if w["id"].endswith(":llm"):   # the second annotator's copy of a text counted once
@@ -296,7 +325,15 @@ def main():
             c = counts["real"].setdefault(w["source"], {"rows": 0, "silver": 0})
             c["rows"] += 1
             c["silver"] += int(bool(w.get("silver")))
+        sections = [("Reproduce", "```bash\napt-get install -y python3-torch python3-onnx libopenblas0   # Debian; OpenBLAS: 15x faster than the reference BLAS\n"
+                                  "npm ci\n/usr/bin/python3 models/train/finetune.py --data ../shared/datasets --epochs 4 --max-tokens 128 --out /tmp/carelayer-train/encoder_ft.pt\n"
+                                  f"/usr/bin/python3 models/train/train.py --data ../shared/datasets --encoder /tmp/carelayer-train/encoder_ft.pt --seed {a.seed} --epochs {a.epochs} --hn-weight {a.hn_weight}\n```\n"
+                                  "Seeded; on the 2-core development machine: about 25 min for the encoder, 15 min for the rest.")]
+        if a.silver_ablation and os.path.exists(a.silver_ablation):
+            sections.append(("What the silver labels changed", model_card.ablation_table(
+                json.load(open(a.silver_ablation)), evaluate.report([wins[i] for i in dev_idx.tolist()], preds))))
         model_card.write(a.out, metrics, counts, {"checks": checks, "summary": summary, "limits": calibrate.LIMITS,
+                                                   "sections": sections,
                                                    "encoder_note": "Fine-tuned on single messages (models/train/finetune.py)."
                                                    if a.encoder else "Frozen: the unmodified port."})
         log("exported", a.out)
