@@ -15,7 +15,7 @@ const tok = await AutoTokenizer.from_pretrained(path.basename(dir));
 const texts = fs.readFileSync(textsPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text);
 const open = (f) => ort.InferenceSession.create(path.join(dir, f));
 const [enc8, enc32, heads8, heads32] = await Promise.all([
-  open(manifest.encoder.file), open(manifest.encoder.fp32), open(manifest.heads.file), open(manifest.heads.fp32)]);
+  open(manifest.encoder.file), open(manifest.encoder.fp32 ?? manifest.encoder.file), open(manifest.heads.file), open(manifest.heads.fp32 ?? manifest.heads.file)]);
 
 async function embed(sess, text) {
   let ids = tok.encode(text, { add_special_tokens: false }).slice(0, manifest.tokenizer.maxTokens);
