@@ -101,3 +101,16 @@ def write(out_dir, metrics, counts, extra):
     for x in extra.get("limits", []):
         L.append(f"- {x}")
     open(os.path.join(out_dir, "MODEL_CARD.md"), "w").write("\n".join(L) + "\n")
+
+
+if __name__ == "__main__":
+    # Add the silver ablation to an existing card without retraining (train.py --silver-ablation
+    # writes the same section in one go):
+    #   model_card.py <model-dir> <without-silver metrics.json> <with-silver metrics.json, threshold 0.5>
+    out_dir, without, with_ = sys.argv[1:4]
+    path = os.path.join(out_dir, "MODEL_CARD.md")
+    card = open(path).read()
+    head, sep, tail = card.partition("\n## Known failure modes and limits\n")
+    section = "\n## What the silver labels changed\n\n" + ablation_table(json.load(open(without)), json.load(open(with_)))
+    open(path, "w").write(head + section + sep + tail)
+
