@@ -23,7 +23,7 @@ LIMITS = [
     "Rare categories (violent thoughts, risk-taking, eating disorder, psychosis) rest mostly on synthetic examples; "
     "their real-data dev sets are small, so their figures are uncertain.",
     "Reply judgments see only the last assistant message in its window: long multi-turn drift is judged one reply at a time.",
-    'int8 drift: the int8 encoder moves head outputs by up to 0.05 on windows of the parity texts and 0.23 at worst on the dev set (median 0.004, 99th percentile 0.034), above the 0.02 the project aimed for. Dev figures, thresholds and the policy are computed on the int8 path, i.e. on what ships; the fp32 encoder is a reference, not a different product.',
+    'int8 drift: the int8 encoder moves head outputs by up to 0.026 on windows of the parity texts and 0.23 at worst on the dev set (median 0.004, 99th percentile 0.034; unfolded kernels), above the 0.02 the project aimed for. Dev figures, thresholds and the policy are computed on the int8 path, i.e. on what ships; the fp32 encoder is a reference, not a different product.',
     'Risk follows the newest person message closely: after a disclosure, a milder or ambiguous next message ("I am scared of what I might do") can lower `risk` sharply within the same window. The session policy\'s hysteresis (de-escalation only after sustained calm) and the help-request rule keep the ladder up; hosts reading raw `risk` should look at the trend, not one value.',
     "Hidden requests without stated distress in the window (a bridge-height question alone) are not flagged: the "
     "person-side signal must be in the window.",
@@ -71,7 +71,13 @@ def calibrate(wins, preds):
     if bhh:
         gold = [CRISIS.index(wins[i]["person"]["crisis"][0]) for i in bhh]
         pr7 = [EV.ORIG7[int(np.argmax(crisis[i][EV.ORIG7]))] for i in bhh]
-        summary["7-label agreement with the LLM labels (between_help_and_harm dev)"] = f"{np.mean([a == b for a, b in zip(gold, pr7)]):.3f} (n={len(bhh)})"
+        summary["7-label agreement, between_help_and_harm dev (the silver label where there is one, else gpt-4o-mini's)"] = \
+            f"{np.mean([a == b for a, b in zip(gold, pr7)]):.3f} (n={len(bhh)})"
+        llm = [i for i in bhh if wins[i].get("llm_label") in CRISIS]
+        if llm:
+            agree = [EV.ORIG7[int(np.argmax(crisis[i][EV.ORIG7]))] == CRISIS.index(wins[i]["llm_label"]) for i in llm]
+            summary["7-label agreement with gpt-4o-mini's labels, every between_help_and_harm dev text"] = \
+                f"{np.mean(agree):.3f} (n={len(llm)})"
     means = [i for i, w in enumerate(wins) if w.get("reply") and w["reply"].get("enables") is not None
              and w["messages"][-1][0] == "assistant" and w["person"] and w["person"]["crisis"] not in (None, ["no_crisis"])]
     if means:

@@ -14,6 +14,8 @@ export function nodeOrt(opts: NodeOrtOptions = {}): OrtBinding {
         const s = await ort.InferenceSession.create(bytes, {
           executionProviders: ['cpu'],
           graphOptimizationLevel: 'all',
+          // Same folding as the browser (src/worker/ort-web.ts): one arithmetic for both bindings.
+          extra: { session: { disable_quant_qdq: '1' } },
           ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
         });
         return s as unknown as OrtSession;
