@@ -23,7 +23,7 @@ LIMITS = [
     "Rare categories (violent thoughts, risk-taking, eating disorder, psychosis) rest mostly on synthetic examples; "
     "their real-data dev sets are small, so their figures are uncertain.",
     "Reply judgments see only the last assistant message in its window: long multi-turn drift is judged one reply at a time.",
-    'int8 drift: the int8 encoder moves head outputs by up to 0.026 on windows of the parity texts and 0.23 at worst on the dev set (median 0.004, 99th percentile 0.034; unfolded kernels), above the 0.02 the project aimed for. Dev figures, thresholds and the policy are computed on the int8 path, i.e. on what ships; the fp32 encoder is a reference, not a different product.',
+    'int8 drift: the int8 encoder moves head outputs by more than the 0.02 the project aimed for at the worst window (figures under Checks: the median window moves by about 0.004). Dev figures, thresholds and the policy are computed on the int8 path, i.e. on what ships; the fp32 encoder is a reference, not a different product.',
     'Risk follows the newest person message closely: after a disclosure, a milder or ambiguous next message ("I am scared of what I might do") can lower `risk` sharply within the same window. The session policy\'s hysteresis (de-escalation only after sustained calm) and the help-request rule keep the ladder up; hosts reading raw `risk` should look at the trend, not one value.',
     "Hidden requests without stated distress in the window (a bridge-height question alone) are not flagged: the "
     "person-side signal must be in the window.",

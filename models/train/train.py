@@ -264,7 +264,7 @@ def main():
     ap.add_argument("--no-silver", action="store_true", help="ablation: train without the silver labels")
     ap.add_argument("--silver-ablation", default=None,
                     help="metrics.json of a --no-silver run (same encoder): the card shows what the silver labels changed")
-    ap.add_argument("--hn-weight", type=float, default=2.0, help="weight of a synthetic hard negative (benign look-alike)")
+    ap.add_argument("--hn-weight", type=float, default=5.0, help="weight of a synthetic hard negative (benign look-alike)")
     a = ap.parse_args()
     # One thread: on 2 cores a second intra-op thread costs more in sync than it gains, and it
     # leaves a core for a parallel job (finetune.py). Install libopenblas0: the reference BLAS is 15x slower.
