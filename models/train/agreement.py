@@ -9,6 +9,7 @@ import json
 import os
 from collections import Counter
 
+from data import synthetic_examples
 from labels import CRISIS, norm_crisis
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -87,18 +88,8 @@ def silver_vs_llm(data_root):
 
 def synthetic_first_labels():
     first = {}
-    for f in glob.glob(os.path.join(HERE, "..", "data", "synthetic", "*.jsonl")):
-        if os.path.basename(f).startswith("relabel"):
-            continue
-        for line in open(f):
-            if not line.strip():
-                continue
-            x = json.loads(line)
-            msgs = x["messages"]
-            k = max(i for i, m in enumerate(msgs) if m.get("labels"))
-            lab = dict(msgs[k]["labels"])
-            lab["role"] = msgs[k]["role"]
-            first[x["id"]] = lab
+    for x, k in synthetic_examples():
+        first[x["id"]] = dict(x["messages"][k]["labels"], role=x["messages"][k]["role"])
     # the first labels went through the same reconciliation as training (crisis needs severity >= 2)
     for v in first.values():
         if v["role"] == "user" and v.get("severity") is not None and v["severity"] <= 1:

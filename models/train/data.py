@@ -92,6 +92,18 @@ def load_silver(data_root: str):
     return out
 
 
+def synthetic_examples():
+    """Each synthetic example (blind-relabel files excluded) with the index of its last
+    labelled message: the one a blind second pass judges."""
+    for path in sorted(glob.glob(os.path.join(DATA_DIR, "synthetic", "*.jsonl"))):
+        if os.path.basename(path).startswith("relabel"):
+            continue
+        for line in open(path):
+            if line.strip():
+                x = json.loads(line)
+                yield x, max(i for i, m in enumerate(x["messages"]) if m.get("labels"))
+
+
 def synthetic_windows(hn_weight: float = 1.0) -> List[Dict]:
     """hn_weight: the weight of a hard negative (a benign look-alike) relative to other examples."""
     wins = []

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import ort from 'onnxruntime-node';
 
 const [model, idsPath, outPath] = process.argv.slice(2);
-const sess = await ort.InferenceSession.create(model, { intraOpNumThreads: 2, extra: { session: { disable_quant_qdq: '1' } } });   // as the runtime loads it
+const sess = await ort.InferenceSession.create(model, { intraOpNumThreads: 2, extra: { session: { disable_quant_qdq: '1' } } });   // as the runtime loads it (FOLD_INT8, src/model/ort.ts)
 const rows = fs.readFileSync(idsPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).ids);
 const order = rows.map((_, i) => i).sort((a, b) => rows[a].length - rows[b].length);
 let dim = 0, out = null;

@@ -91,9 +91,8 @@ def export_all(enc, heads, tok_dir, out, metrics, args, policy=None, thresholds=
     os.makedirs(out, exist_ok=True)
     for f in ("tokenizer.json", "tokenizer_config.json"):
         shutil.copy(os.path.join(tok_dir, f), os.path.join(out, f))
-    for f in ("heads.fp32.onnx",):   # a previous export's file this one may not write
-        if os.path.exists(os.path.join(out, f)):
-            os.remove(os.path.join(out, f))
+    if os.path.exists(os.path.join(out, "heads.fp32.onnx")):   # a previous export's, which this one may not write
+        os.remove(os.path.join(out, "heads.fp32.onnx"))
     export_encoder(enc, os.path.join(out, "encoder.fp32.onnx"))
     quantize_weights(os.path.join(out, "encoder.fp32.onnx"), os.path.join(out, "encoder.onnx"))
     files = ["tokenizer.json", "tokenizer_config.json", "encoder.onnx", "heads.onnx", "encoder.fp32.onnx"]

@@ -8,13 +8,11 @@ models/data/synthetic/relabel_blind.jsonl; agreement.py --synthetic compares the
 first labels (Cohen's kappa per field).
 """
 import argparse
-import glob
 import json
 import os
 import random
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SYN = os.path.join(HERE, "..", "data", "synthetic")
+from data import synthetic_examples
 
 
 def main():
@@ -24,18 +22,9 @@ def main():
     ap.add_argument("--shards", type=int, default=2)
     ap.add_argument("--seed", type=int, default=21)
     a = ap.parse_args()
-    items = []
-    for path in sorted(glob.glob(os.path.join(SYN, "*.jsonl"))):
-        if os.path.basename(path).startswith("relabel"):
-            continue
-        for line in open(path):
-            if not line.strip():
-                continue
-            x = json.loads(line)
-            msgs = x["messages"]
-            k = max(i for i, m in enumerate(msgs) if m.get("labels"))
-            items.append({"uid": x["id"], "judge": msgs[k]["role"], "lang": x.get("lang", "en"),
-                          "messages": [{"role": m["role"], "text": m["text"]} for m in msgs[:k + 1]]})
+    items = [{"uid": x["id"], "judge": x["messages"][k]["role"], "lang": x.get("lang", "en"),
+              "messages": [{"role": m["role"], "text": m["text"]} for m in x["messages"][:k + 1]]}
+             for x, k in synthetic_examples()]
     rng = random.Random(a.seed)
     rng.shuffle(items)
     pick = items[: round(len(items) * a.share)]

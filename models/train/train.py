@@ -315,19 +315,20 @@ def main():
     dev_drift = float(per_win.max())
     drift_q = {q: float(per_win.quantile(q)) for q in (0.5, 0.99, 0.999)}
     log(f"dev drift, int8 vs fp32 encoder (heads fp32): max abs {dev_drift:.4f}, per-window quantiles {drift_q}")
-    metrics = evaluate.report([wins[i] for i in dev_idx.tolist()], preds)
+    dev_wins = [wins[i] for i in dev_idx.tolist()]
+    metrics = metrics_05 = evaluate.report(dev_wins, preds)
     json.dump(metrics, open(os.path.join(a.work, "metrics.json"), "w"), indent=1)
     evaluate.print_report(metrics)
     import pickle
-    pickle.dump({"wins": [wins[i] for i in dev_idx.tolist()], "preds": [p.numpy() for p in preds]},
+    pickle.dump({"wins": dev_wins, "preds": [p.numpy() for p in preds]},
                 open(os.path.join(a.work, "dev_preds.pkl"), "wb"))
     if not a.no_export:
         import export
         import calibrate
         import model_card
-        thresholds, policy, summary = calibrate.calibrate([wins[i] for i in dev_idx.tolist()], preds)
+        thresholds, policy, summary = calibrate.calibrate(dev_wins, preds)
         # the card's per-source table at the threshold the runtime will use
-        metrics = evaluate.report([wins[i] for i in dev_idx.tolist()], preds, threshold=thresholds["risk"])
+        metrics = evaluate.report(dev_wins, preds, threshold=thresholds["risk"])
         export.export_all(enc, heads, tok_dir, a.out, metrics, a, policy=policy, thresholds=thresholds,
                           port=a.encoder is None)
         port_dir = None
@@ -350,7 +351,7 @@ def main():
                                   "Seeded; on the 2-core development machine: about 25 min for the encoder, 15 min for the rest.")]
         if a.silver_ablation and os.path.exists(a.silver_ablation):
             sections.append(("What the silver labels changed", model_card.ablation_table(
-                json.load(open(a.silver_ablation)), evaluate.report([wins[i] for i in dev_idx.tolist()], preds))))
+                json.load(open(a.silver_ablation)), metrics_05)))
         model_card.write(a.out, metrics, counts, {"checks": checks, "summary": summary, "limits": calibrate.LIMITS,
                                                    "sections": sections,
                                                    "encoder_note": "Fine-tuned on single messages (models/train/finetune.py)."

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { toCareLayerError } from '../errors.js';
-import type { OrtBinding, OrtSession, OrtTensor } from '../model/ort.js';
+import { FOLD_INT8, type OrtBinding, type OrtSession, type OrtTensor } from '../model/ort.js';
 
 export interface NodeOrtOptions {
   /** Intra-op threads; default lets ONNX Runtime decide. */
@@ -14,8 +14,7 @@ export function nodeOrt(opts: NodeOrtOptions = {}): OrtBinding {
         const s = await ort.InferenceSession.create(bytes, {
           executionProviders: ['cpu'],
           graphOptimizationLevel: 'all',
-          // Same folding as the browser (src/worker/ort-web.ts): one arithmetic for both bindings.
-          extra: { session: { disable_quant_qdq: '1' } },
+          extra: FOLD_INT8,
           ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
         });
         return s as unknown as OrtSession;

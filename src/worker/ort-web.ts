@@ -1,15 +1,8 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { toCareLayerError } from '../errors.js';
-import type { OrtBinding, OrtSession, OrtTensor } from '../model/ort.js';
+import { FOLD_INT8, type OrtBinding, type OrtSession, type OrtTensor } from '../model/ort.js';
 
 export { ort };
-
-/**
- * Fold the int8 weights into fp32 once, at load, instead of letting each binding pick its own
- * int8 kernels: the browser and the Node CLI then run the same arithmetic and agree to ~1e-4
- * instead of ~2e-2. The download stays int8.
- */
-export const FOLD_INT8 = { session: { disable_quant_qdq: '1' } };
 
 /** onnxruntime-web as an OrtBinding for one execution provider. */
 export function webOrt(ep: 'webgpu' | 'wasm'): OrtBinding {

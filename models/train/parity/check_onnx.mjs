@@ -13,7 +13,7 @@ env.allowRemoteModels = false;
 env.localModelPath = path.dirname(dir) + '/';
 const tok = await AutoTokenizer.from_pretrained(path.basename(dir));
 const texts = fs.readFileSync(textsPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text);
-// the runtime's folding (src/worker/ort-web.ts FOLD_INT8): int8 weights become fp32 at load
+// the runtime's folding (FOLD_INT8 in src/model/ort.ts): int8 weights become fp32 at load
 const open = (f) => ort.InferenceSession.create(path.join(dir, f), { extra: { session: { disable_quant_qdq: '1' } } });
 const [enc8, enc32, heads8, heads32] = await Promise.all([
   open(manifest.encoder.file), open(manifest.encoder.fp32 ?? manifest.encoder.file), open(manifest.heads.file), open(manifest.heads.fp32 ?? manifest.heads.file)]);
